@@ -60,9 +60,25 @@ type Job struct {
 	// Failure is set when the job has failed.
 	Failure *Failure `json:"failure,omitempty"`
 
+	// Spec is what was asked, without secrets: what Resume needs to
+	// finish the job in another process.
+	Spec *Spec `json:"spec,omitempty"`
+
 	// ResumeToken lets a job interrupted while its model was being created
 	// wait for that same creation instead of starting a second one.
 	ResumeToken string `json:"resumeToken,omitempty"`
+	// CreateSent records that the create-model request was sent under
+	// ModelName, so a resumed job looks for that model before creating
+	// another.
+	CreateSent bool `json:"createSent,omitempty"`
+	// ModelID and ModelName are set once the model exists (ModelName is
+	// set as the create request goes out).
+	ModelID   string `json:"modelId,omitempty"`
+	ModelName string `json:"modelName,omitempty"`
+	// ConnectionID is the connection the model is bound to: the one
+	// asked for, or the one this job created (ConnectionCreated).
+	ConnectionID      string `json:"connectionId,omitempty"`
+	ConnectionCreated bool   `json:"connectionCreated,omitempty"`
 
 	CreatedAt time.Time `json:"createdAt"`
 	UpdatedAt time.Time `json:"updatedAt"`
@@ -83,7 +99,34 @@ func (j *Job) Clone() *Job {
 		f := *j.Failure
 		c.Failure = &f
 	}
+	if j.Spec != nil {
+		sp := *j.Spec
+		c.Spec = &sp
+	}
 	return &c
+}
+
+// Spec is a publish request as a job keeps it: every choice, no
+// secret.
+type Spec struct {
+	WorkspaceID string     `json:"workspaceId"`
+	Source      OutputPort `json:"source"`
+	Server      string     `json:"server"`
+	// Name is the model name asked for; the model may get a suffix.
+	Name string `json:"name"`
+	Mode Mode   `json:"mode"`
+	// DataSourceType and DataSourcePath are what the model reads from
+	// ("Snowflake", "acme.snowflakecomputing.com;WH"); the connection
+	// must match them exactly.
+	DataSourceType string `json:"dataSourceType"`
+	DataSourcePath string `json:"dataSourcePath"`
+	// ConnectionID is the existing connection asked for, if any.
+	ConnectionID string `json:"connectionId,omitempty"`
+	// NewConnectionName and CredentialType describe the connection to
+	// create, if any; never the credential itself.
+	NewConnectionName string `json:"newConnectionName,omitempty"`
+	CredentialType    string `json:"credentialType,omitempty"`
+	Purpose           string `json:"purpose,omitempty"`
 }
 
 // Result is what a successful publish produced.
@@ -96,6 +139,9 @@ type Result struct {
 	// RefreshStarted reports whether an Import model's first refresh was
 	// started.
 	RefreshStarted bool `json:"refreshStarted"`
+	// RefreshError says why the first refresh could not be started; the
+	// model is published all the same.
+	RefreshError string `json:"refreshError,omitempty"`
 }
 
 // Failure is why a job failed: the stage it was in, a stable code a host

@@ -1,0 +1,68 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+)
+
+// Resume continues an unfinished job from its record.
+func (p *publisher) Resume(ctx context.Context, id string) (*Job, error) {
+	j, err := p.o.Jobs.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case j.Spec == nil, j.State == StateSucceeded,
+		j.State == StateFailed && (j.Failure == nil || j.Failure.Code != CodeInterrupted),
+		j.ModelID == "" && j.ResumeToken == "" && !j.CreateSent:
+		return nil, fmt.Errorf("%w: job %s is %s in stage %s", ErrNotResumable, id, j.State, j.Stage)
+	}
+
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return nil, ErrClosed
+	}
+	if _, running := p.runs[id]; running {
+		p.mu.Unlock()
+		return p.o.Jobs.Get(ctx, id)
+	}
+	j.State, j.Failure = StateRunning, nil
+	r, rctx := p.startLocked(j, "")
+	close(r.stored)
+	p.mu.Unlock()
+
+	first := j.Clone()
+	go func() {
+		err := p.resumeSteps(rctx, r, j)
+		p.end(rctx, r, j, err)
+	}()
+	return first, nil
+}
+
+// resumeSteps runs the stages left to a resumed job.
+func (p *publisher) resumeSteps(ctx context.Context, r *run, j *Job) (err error) {
+	fc, pc, err := p.clients(j.Org, j.User)
+	if err != nil {
+		return p.fail(ctx, j.Stage, CodeValidation, "", err)
+	}
+	bound := false
+	defer func() {
+		if err != nil && !bound {
+			p.dropConnection(ctx, fc, j)
+		}
+	}()
+	if j.ModelID == "" {
+		p.enter(ctx, r, j, StageCreatingModel)
+		if err := p.createModel(ctx, fc, j, nil); err != nil {
+			return err
+		}
+	}
+	p.enter(ctx, r, j, StageBindingConnection)
+	if err := p.bind(ctx, fc, j); err != nil {
+		return err
+	}
+	bound = true
+	p.enter(ctx, r, j, StageFinalizing)
+	return p.finalize(ctx, pc, j)
+}
