@@ -41,28 +41,10 @@ func (p *publisher) Resume(ctx context.Context, id string) (*Job, error) {
 }
 
 // resumeSteps runs the stages left to a resumed job.
-func (p *publisher) resumeSteps(ctx context.Context, r *run, j *Job) (err error) {
+func (p *publisher) resumeSteps(ctx context.Context, r *run, j *Job) error {
 	fc, pc, err := p.clients(j.Org, j.User)
 	if err != nil {
 		return p.fail(ctx, j.Stage, CodeValidation, "", err)
 	}
-	bound := false
-	defer func() {
-		if err != nil && !bound {
-			p.dropConnection(ctx, fc, j)
-		}
-	}()
-	if j.ModelID == "" {
-		p.enter(ctx, r, j, StageCreatingModel)
-		if err := p.createModel(ctx, fc, j, nil); err != nil {
-			return err
-		}
-	}
-	p.enter(ctx, r, j, StageBindingConnection)
-	if err := p.bind(ctx, fc, j); err != nil {
-		return err
-	}
-	bound = true
-	p.enter(ctx, r, j, StageFinalizing)
-	return p.finalize(ctx, pc, j)
+	return p.complete(ctx, r, j, fc, pc, nil)
 }

@@ -27,20 +27,11 @@ func (p *publisher) execute(ctx context.Context, r *run, j *Job, ck *checked) {
 }
 
 // steps runs the stages of a new job.
-func (p *publisher) steps(ctx context.Context, r *run, j *Job, ck *checked) (err error) {
+func (p *publisher) steps(ctx context.Context, r *run, j *Job, ck *checked) error {
 	fc, pc, err := p.clients(j.Org, j.User)
 	if err != nil {
 		return p.fail(ctx, StageValidating, CodeValidation, "", err)
 	}
-	bound := false
-	defer func() {
-		// A connection this job made is useless to a model that is not
-		// bound to it: delete it, so a failed or interrupted job leaves
-		// no orphan behind.
-		if err != nil && !bound {
-			p.dropConnection(ctx, fc, j)
-		}
-	}()
 
 	// Validating: the workspace, the connection chosen, the model.
 	if err := p.checkWorkspace(ctx, fc, j.Spec.WorkspaceID); err != nil {
@@ -76,9 +67,28 @@ func (p *publisher) steps(ctx context.Context, r *run, j *Job, ck *checked) (err
 		}
 	}
 
-	p.enter(ctx, r, j, StageCreatingModel)
-	if err := p.createModel(ctx, fc, j, parts); err != nil {
-		return err
+	return p.complete(ctx, r, j, fc, pc, parts)
+}
+
+// complete runs the stages every job ends with, new or resumed: it
+// creates the model (unless a resumed job already has it; parts is nil
+// then and the stored poller token is followed instead), binds it and
+// finalizes. When it fails before the model is bound, a connection this
+// job made is deleted: it is useless to a model not bound to it, and a
+// failed or interrupted job must leave no orphan behind.
+func (p *publisher) complete(ctx context.Context, r *run, j *Job, fc *fabric.Client, pc *powerbi.Client, parts []fabric.DefinitionPart) (err error) {
+	bound := false
+	defer func() {
+		if err != nil && !bound {
+			p.dropConnection(ctx, fc, j)
+		}
+	}()
+
+	if j.ModelID == "" {
+		p.enter(ctx, r, j, StageCreatingModel)
+		if err := p.createModel(ctx, fc, j, parts); err != nil {
+			return err
+		}
 	}
 
 	p.enter(ctx, r, j, StageBindingConnection)
