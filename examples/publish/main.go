@@ -71,23 +71,22 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 
 	"github.com/pbipublish/pbipublish/entra"
-	"github.com/pbipublish/pbipublish/entra/entratest"
 	"github.com/pbipublish/pbipublish/fabric"
 	"github.com/pbipublish/pbipublish/fabric/fabrictest"
 	"github.com/pbipublish/pbipublish/odcs"
 	"github.com/pbipublish/pbipublish/powerbi"
 	"github.com/pbipublish/pbipublish/publish"
+	"github.com/pbipublish/pbipublish/publish/publishtest"
 )
 
 //go:embed orders.odcs.yaml
 var sampleContract []byte
 
-// The host's session would name the organization and the user.
+// The host's session would name the organization and the user; offline,
+// the user is publishtest's demo user.
 const (
 	org      = "contoso"
 	user     = "u-ada"
-	demoOID  = "a11ce000-0000-4000-8000-00000000ada1"
-	demoUPN  = "ada@contoso.example"
 	callback = "http://localhost:8400" + entra.CallbackPath
 )
 
@@ -313,68 +312,38 @@ func randomHex(n int) string {
 }
 
 // offlineWorld starts the emulators and connects the demo user through
-// the connect flow, as a browser would.
+// the connect flow, as a browser would: the authorization URL, the
+// authority's sign-in and redirect, the callback.
 func offlineWorld(ctx context.Context, c *config, w io.Writer) (*world, error) {
-	const clientID, secret = "5e1f0000-0000-4000-8000-00000000c0de", "demo-app-secret"
-	auth := entratest.NewServer(&entratest.Options{
-		Users: []entratest.User{{OID: demoOID, UPN: demoUPN, Name: "Ada"}},
-		Apps:  []entratest.App{{ClientID: clientID, Secret: secret, DisplayName: "Contoso Data Portal", RedirectURIs: []string{callback}}},
-	})
-	fab := fabrictest.NewServer(nil)
-	closeAll := func() { fab.Close(); auth.Close() }
-
 	keys, err := keyring(true)
 	if err != nil {
-		closeAll()
 		return nil, err
 	}
-	conn, err := entra.NewConnector(&entra.ConnectorOptions{
-		Keyring: keys, RedirectURL: callback,
-		AuthorityHost: auth.URL(), GraphEndpoint: auth.URL(), HTTPClient: auth.Client(),
-	})
-	if err == nil {
-		err = conn.SaveSettings(ctx, org, entra.Settings{Kind: entra.AppCustom, TenantID: auth.TenantID(), ClientID: clientID, ClientSecret: secret})
-	}
-	if err == nil {
-		err = connect(ctx, conn, auth)
-	}
+	env, err := publishtest.Start(ctx, &publishtest.Options{Org: org, Keyring: keys})
 	if err != nil {
-		closeAll()
 		return nil, err
 	}
-	fmt.Fprintf(w, "Offline: Fabric and Power BI emulated at %s, Entra ID at %s.\n", fab.URL(), auth.URL())
-	fmt.Fprintf(w, "Connected %s to Power BI (authorize, redirect, callback).\n", demoUPN)
+	if err := env.Connect(ctx, publishtest.Ada); err != nil {
+		env.Close()
+		return nil, err
+	}
+	fmt.Fprintf(w, "Offline: Fabric and Power BI emulated at %s, Entra ID at %s.\n", env.Fabric.URL(), env.Entra.URL())
+	fmt.Fprintf(w, "Connected %s to Power BI (authorize, redirect, callback).\n", publishtest.Ada.UPN)
 
 	ws := c.workspace
 	if ws == "" {
-		ws = fab.AddWorkspace("Sales analytics", map[string]fabrictest.Role{demoOID: fabrictest.Contributor})
+		ws = env.AddWorkspace("Sales analytics", publishtest.Ada)
 		fmt.Fprintln(w, "Workspace: Sales analytics, where the user is Contributor.")
 	}
-	az := azcore.ClientOptions{Transport: fab.Client()}
+	opts := env.PublisherOptions()
 	return &world{
-		conn:      conn,
-		fabric:    &fabric.ClientOptions{ClientOptions: az, Endpoint: fab.FabricEndpoint()},
-		powerbi:   &powerbi.ClientOptions{ClientOptions: az, Endpoint: fab.PowerBIEndpoint()},
-		linkBase:  fab.URL(),
+		conn:      env.Connector,
+		fabric:    opts.Fabric,
+		powerbi:   opts.PowerBI,
+		linkBase:  opts.LinkBase,
 		workspace: ws,
-		close:     closeAll,
+		close:     env.Close,
 	}, nil
-}
-
-// connect plays the user's browser: it follows the authorization URL to
-// the authority, which signs the user in and redirects to the callback,
-// whose query the Connector redeems.
-func connect(ctx context.Context, conn *entra.Connector, auth *entratest.Server) error {
-	u, err := conn.Start(ctx, org, user, &entra.StartOptions{LoginHint: demoUPN})
-	if err != nil {
-		return err
-	}
-	back, err := auth.Authorize(u)
-	if err != nil {
-		return err
-	}
-	_, err = conn.Callback(ctx, org, user, back.Query())
-	return err
 }
 
 // keyring reads APPLICATION_ENCRYPTION_KEYS, or makes up a key for an

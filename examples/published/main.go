@@ -25,15 +25,10 @@ import (
 	"io"
 	"os"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-
-	"github.com/pbipublish/pbipublish/entra"
-	"github.com/pbipublish/pbipublish/entra/entratest"
 	"github.com/pbipublish/pbipublish/fabric"
-	"github.com/pbipublish/pbipublish/fabric/fabrictest"
 	"github.com/pbipublish/pbipublish/odcs"
-	"github.com/pbipublish/pbipublish/powerbi"
 	"github.com/pbipublish/pbipublish/publish"
+	"github.com/pbipublish/pbipublish/publish/publishtest"
 )
 
 // The sample contract is examples/publish's, copied here so that each
@@ -42,11 +37,11 @@ import (
 //go:embed orders.odcs.yaml
 var sampleContract []byte
 
+// The host's session would name the organization and the user; offline,
+// the user is publishtest's demo user.
 const (
-	org     = "contoso"
-	user    = "u-ada"
-	demoOID = "a11ce000-0000-4000-8000-00000000ada1"
-	demoUPN = "ada@contoso.example"
+	org  = "contoso"
+	user = "u-ada"
 )
 
 func main() {
@@ -108,50 +103,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // publishTwice starts the emulators, connects the demo user and
 // publishes the sample contract twice.
 func publishTwice(ctx context.Context, port publish.OutputPort, w io.Writer) (publish.Publisher, func(), error) {
-	const clientID, secret = "5e1f0000-0000-4000-8000-00000000c0de", "demo-app-secret"
-	const redirect = "http://localhost:8400" + entra.CallbackPath
-	auth := entratest.NewServer(&entratest.Options{
-		Users: []entratest.User{{OID: demoOID, UPN: demoUPN, Name: "Ada"}},
-		Apps:  []entratest.App{{ClientID: clientID, Secret: secret, DisplayName: "Contoso Data Portal", RedirectURIs: []string{redirect}}},
-	})
-	fab := fabrictest.NewServer(nil)
-	stop := func() { fab.Close(); auth.Close() }
-	fail := func(err error) (publish.Publisher, func(), error) { stop(); return nil, nil, err }
+	env, err := publishtest.Start(ctx, &publishtest.Options{Org: org})
+	if err != nil {
+		return nil, nil, err
+	}
+	fail := func(err error) (publish.Publisher, func(), error) { env.Close(); return nil, nil, err }
+	if err := env.Connect(ctx, publishtest.Ada); err != nil {
+		return fail(err)
+	}
+	ws := env.AddWorkspace("Sales analytics", publishtest.Ada)
 
-	key := make([]byte, 32)
-	rand.Read(key)
-	keys, err := entra.NewKeyring(hex.EncodeToString(key))
-	if err != nil {
-		return fail(err)
-	}
-	conn, err := entra.NewConnector(&entra.ConnectorOptions{Keyring: keys, RedirectURL: redirect,
-		AuthorityHost: auth.URL(), GraphEndpoint: auth.URL(), HTTPClient: auth.Client()})
-	if err != nil {
-		return fail(err)
-	}
-	if err := conn.SaveSettings(ctx, org, entra.Settings{Kind: entra.AppCustom, TenantID: auth.TenantID(), ClientID: clientID, ClientSecret: secret}); err != nil {
-		return fail(err)
-	}
-	// The connect flow: authorization URL, the authority's redirect,
-	// the callback.
-	u, err := conn.Start(ctx, org, user, nil)
-	if err != nil {
-		return fail(err)
-	}
-	back, err := auth.Authorize(u)
-	if err != nil {
-		return fail(err)
-	}
-	if _, err := conn.Callback(ctx, org, user, back.Query()); err != nil {
-		return fail(err)
-	}
-	ws := fab.AddWorkspace("Sales analytics", map[string]fabrictest.Role{demoOID: fabrictest.Contributor})
-
-	az := azcore.ClientOptions{Transport: fab.Client()}
-	pub, err := publish.New(&publish.Options{Credentials: conn,
-		Fabric:   &fabric.ClientOptions{ClientOptions: az, Endpoint: fab.FabricEndpoint()},
-		PowerBI:  &powerbi.ClientOptions{ClientOptions: az, Endpoint: fab.PowerBIEndpoint()},
-		LinkBase: fab.URL()})
+	pub, err := publish.New(env.PublisherOptions())
 	if err != nil {
 		return fail(err)
 	}
@@ -162,7 +124,7 @@ func publishTwice(ctx context.Context, port publish.OutputPort, w io.Writer) (pu
 	for _, mode := range []publish.Mode{publish.ModeImport, publish.ModeDirectQuery} {
 		job, err := pub.Publish(ctx, org, user, &publish.Request{
 			Contract: contract, Source: port, Server: "snowflake-prod", WorkspaceID: ws, Mode: mode,
-			NewConnection: &publish.NewConnection{Credential: fabric.BasicCredential{Username: "svc_powerbi", Password: hex.EncodeToString(key[:8])}},
+			NewConnection: &publish.NewConnection{Credential: fabric.BasicCredential{Username: "svc_powerbi", Password: randomHex(8)}},
 		})
 		if err == nil {
 			job, err = pub.Wait(ctx, job.ID)
@@ -173,5 +135,11 @@ func publishTwice(ctx context.Context, port publish.OutputPort, w io.Writer) (pu
 		}
 		fmt.Fprintf(w, "Published %q (%s) offline.\n", job.Result.ModelName, mode)
 	}
-	return pub, func() { pub.Close(ctx); stop() }, nil
+	return pub, func() { pub.Close(ctx); env.Close() }, nil
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
 }
