@@ -82,6 +82,7 @@ const (
 	CodeModelHook        = "model_hook"
 	CodeNameUnavailable  = "name_unavailable"
 	CodeModel            = "model_failed"
+	CodeModelUncertain   = "model_uncertain"
 	CodeNoDataSources    = "data_sources_not_found"
 	CodeBind             = "bind_failed"
 	CodeCatalog          = "catalog_failed"

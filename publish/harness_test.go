@@ -197,6 +197,7 @@ func newEnv(t testing.TB, o *envOptions) *env {
 		Catalog:        cat,
 		Logger:         slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		DataSourceWait: 150 * time.Millisecond,
+		ModelWait:      150 * time.Millisecond,
 		PollInterval:   5 * time.Millisecond,
 		LinkBase:       "https://powerbi.test",
 	}

@@ -122,8 +122,14 @@ type Options struct {
 	// DataSourceWait bounds the wait for a new model's data sources to
 	// appear in its item connections. Default 2 minutes.
 	DataSourceWait time.Duration
+	// ModelWait bounds the wait for a model whose create request had no
+	// certain answer (a 5xx or a dropped connection after it was sent):
+	// the service may have accepted it, so the job looks for the model
+	// by name before giving up. Default 2 minutes.
+	ModelWait time.Duration
 	// PollInterval is the pause between two looks at the item
-	// connections, and between polls of an operation whose answer has
+	// connections or the workspace's models, and between polls of an
+	// operation whose answer has
 	// no Retry-After (at least a second there, azcore's floor; a
 	// Retry-After from the service always wins). Default 5 seconds.
 	PollInterval time.Duration
@@ -162,6 +168,9 @@ func New(opts *Options) (Publisher, error) {
 	}
 	if o.DataSourceWait <= 0 {
 		o.DataSourceWait = 2 * time.Minute
+	}
+	if o.ModelWait <= 0 {
+		o.ModelWait = 2 * time.Minute
 	}
 	if o.PollInterval <= 0 {
 		o.PollInterval = 5 * time.Second

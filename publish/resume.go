@@ -13,7 +13,7 @@ func (p *publisher) Resume(ctx context.Context, id string) (*Job, error) {
 	}
 	switch {
 	case j.Spec == nil, j.State == StateSucceeded,
-		j.State == StateFailed && (j.Failure == nil || j.Failure.Code != CodeInterrupted),
+		j.State == StateFailed && (j.Failure == nil || j.Failure.Code != CodeInterrupted && j.Failure.Code != CodeModelUncertain),
 		j.ModelID == "" && j.ResumeToken == "" && !j.CreateSent:
 		return nil, fmt.Errorf("%w: job %s is %s in stage %s", ErrNotResumable, id, j.State, j.Stage)
 	}

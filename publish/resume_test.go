@@ -163,3 +163,50 @@ func TestResumeAfterCrashUsesTheJobsConnection(t *testing.T) {
 		t.Errorf("stages of the resumed job (-want +got):\n%s", diff)
 	}
 }
+
+func TestResumeAdoptsAModelCreatedAfterAnUncertainAnswer(t *testing.T) {
+	// The service accepts the create, answers 500 all the same, and
+	// finishes the model only after the job has stopped looking for it.
+	const late = 400 * time.Millisecond
+	e := newEnv(t, &envOptions{fabric: &fabrictest.Options{Now: time.Now, OperationPolls: 1000, OperationDuration: late}})
+	ctx := context.Background()
+	conn, err := e.fabricClient(t).CreateConnection(ctx, fabric.SnowflakeConnection("Team", "acme-analytics.snowflakecomputing.com", "REPORTING_WH", basicCred))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.fab.AddFault(fabrictest.Fault{Method: "POST", Path: "/v1/workspaces/*/semanticModels", Status: 500, AfterHandler: true, Times: 1})
+	req := e.request(t, "snowflake-prod", publish.ModeImport, nil)
+	req.NewConnection, req.ConnectionID = nil, conn.ID
+
+	j, err := e.pub.Publish(ctx, org, aliceUser, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed, err := e.pub.Wait(ctx, j.ID)
+	var se *publish.StageError
+	if !errors.As(err, &se) || se.Code != publish.CodeModelUncertain || se.Remedy == "" {
+		t.Fatalf("Wait = %v, want a StageError with %s and a remedy", err, publish.CodeModelUncertain)
+	}
+	if failed.ModelName != "orders" || !failed.CreateSent {
+		t.Fatalf("failed job = %+v, want the name its create went out under", failed)
+	}
+
+	time.Sleep(late)
+	if _, err := e.pub.Resume(ctx, j.ID); err != nil {
+		t.Fatalf("Resume = %v", err)
+	}
+	done, err := e.pub.Wait(ctx, j.ID)
+	if err != nil {
+		t.Fatalf("Wait after Resume = %v", err)
+	}
+	creates := 0
+	for _, r := range e.fab.Requests() {
+		if r.Method == "POST" && strings.HasSuffix(r.Path, "/semanticModels") {
+			creates++
+		}
+	}
+	m := e.models()["orders"]
+	if creates != 1 || len(e.models()) != 1 || m.ID != done.Result.ModelID || len(m.Bindings) != 1 {
+		t.Errorf("%d creates, %d models, result %+v; want the one model adopted and bound", creates, len(e.models()), done.Result)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pbipublish/pbipublish/entra"
 	"github.com/pbipublish/pbipublish/fabric"
+	"github.com/pbipublish/pbipublish/internal/restclient"
 	"github.com/pbipublish/pbipublish/powerbi"
 )
 
@@ -183,8 +184,7 @@ func (p *publisher) createConnection(ctx context.Context, fc *fabric.Client, j *
 	if err != nil {
 		// After a 5xx or a dropped connection the service may have
 		// created it: find it by its unique name and delete it.
-		var re *fabric.ResponseError
-		if !errors.As(err, &re) || re.StatusCode >= 500 {
+		if uncertain(err) {
 			p.dropConnectionNamed(ctx, fc, name)
 		}
 		remedy := ""
@@ -309,6 +309,9 @@ func (p *publisher) createModel(ctx context.Context, fc *fabric.Client, j *Job, 
 			j.CreateSent = false
 			continue
 		}
+		if err != nil && uncertain(err) && ctx.Err() == nil {
+			return p.adoptModel(ctx, fc, j, err)
+		}
 		if err != nil {
 			return modelErr(err)
 		}
@@ -320,6 +323,72 @@ func (p *publisher) createModel(ctx context.Context, fc *fabric.Client, j *Job, 
 	}
 	return &StageError{Stage: StageCreatingModel, Code: CodeNameUnavailable, Remedy: "choose another model name",
 		Err: fmt.Errorf("%w: %q and its suffixes up to (%d) are taken", ErrNameUnavailable, j.Spec.Name, p.o.MaxNameSuffix)}
+}
+
+// adoptModel follows a create request whose outcome is unknown (cause
+// is the 5xx or transport error it got): the service may have accepted
+// it and be creating the model, so the job waits (bounded by ModelWait)
+// for a model of the requested name to appear and carries on with it.
+// A second create would make a duplicate. When none appears the job
+// fails resumable: a later Resume looks for the model again.
+func (p *publisher) adoptModel(ctx context.Context, fc *fabric.Client, j *Job, cause error) error {
+	p.log.Warn("publish: model create outcome unknown; looking for the model", "job", j.ID, "err", cause.Error())
+	err := p.waitFor(ctx, p.o.ModelWait, func() (bool, error) {
+		taken, err := p.modelNames(ctx, fc, j.Spec.WorkspaceID)
+		if err != nil {
+			return false, err
+		}
+		j.ModelID = taken[strings.ToLower(j.ModelName)]
+		return j.ModelID != "", nil
+	})
+	if err == nil {
+		p.save(ctx, j)
+		return nil
+	}
+	if errors.Is(err, errWaitExpired) {
+		err = fmt.Errorf("model %q did not appear within %s: %w", j.ModelName, p.o.ModelWait, cause)
+	}
+	return p.fail(ctx, StageCreatingModel, CodeModelUncertain,
+		fmt.Sprintf("Power BI may still create the model %q; resume the job to pick it up, or look in the workspace before publishing again", j.ModelName),
+		fmt.Errorf("cannot create the model: %w", err))
+}
+
+// errWaitExpired is what waitFor returns when its bound passes.
+var errWaitExpired = errors.New("publish: wait expired")
+
+// waitFor calls check every PollInterval until it reports done, fails,
+// ctx ends, or bound has passed (errWaitExpired).
+func (p *publisher) waitFor(ctx context.Context, bound time.Duration, check func() (bool, error)) error {
+	deadline := time.Now().Add(bound)
+	for {
+		done, err := check()
+		if err != nil || done {
+			return err
+		}
+		left := time.Until(deadline)
+		if left <= 0 {
+			return errWaitExpired
+		}
+		t := time.NewTimer(min(p.o.PollInterval, left))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
+}
+
+// uncertain reports whether a failed create request may still have taken
+// effect: the service answered 5xx, or the request failed after it may
+// have been sent (a dropped connection, a per-try timeout). A 4xx
+// answer, 429 included, or a connection never made means it did not.
+func uncertain(err error) bool {
+	var re *fabric.ResponseError
+	if errors.As(err, &re) {
+		return re.StatusCode >= 500
+	}
+	return !restclient.SafeToResend(nil, err)
 }
 
 // awaitModel waits for the create operation and records the model.
@@ -413,32 +482,23 @@ func (p *publisher) bind(ctx context.Context, fc *fabric.Client, j *Job) error {
 // itemConnections lists the model's data sources, waiting (bounded by
 // DataSourceWait) for them to appear.
 func (p *publisher) itemConnections(ctx context.Context, fc *fabric.Client, ws, model string) ([]fabric.ItemConnection, error) {
-	deadline := time.Now().Add(p.o.DataSourceWait)
-	for {
-		var all []fabric.ItemConnection
+	var all []fabric.ItemConnection
+	err := p.waitFor(ctx, p.o.DataSourceWait, func() (bool, error) {
+		all = all[:0]
 		pager := fc.NewListItemConnectionsPager(ws, model)
 		for pager.More() {
 			page, err := pager.NextPage(ctx)
 			if err != nil {
-				return nil, fmt.Errorf("cannot list the model's data sources: %w", err)
+				return false, fmt.Errorf("cannot list the model's data sources: %w", err)
 			}
 			all = append(all, page.Value...)
 		}
-		if len(all) > 0 {
-			return all, nil
-		}
-		left := time.Until(deadline)
-		if left <= 0 {
-			return nil, fmt.Errorf("%w after %s", ErrNoDataSources, p.o.DataSourceWait)
-		}
-		t := time.NewTimer(min(p.o.PollInterval, left))
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return nil, ctx.Err()
-		}
+		return len(all) > 0, nil
+	})
+	if errors.Is(err, errWaitExpired) {
+		return nil, fmt.Errorf("%w after %s", ErrNoDataSources, p.o.DataSourceWait)
 	}
+	return all, err
 }
 
 // finalize starts an Import model's first refresh and registers the

@@ -29,6 +29,7 @@ func (s *Server) workspaceFor(w http.ResponseWriter, r *http.Request, min Role) 
 
 // itemIn returns a non-pending item of the workspace, else answers 404.
 func (s *Server) itemIn(w http.ResponseWriter, r *http.Request, ws *workspace) (*item, bool) {
+	s.settleDue()
 	it := s.items[r.PathValue("id")]
 	if it == nil || it.ws != ws.id || it.pending {
 		s.writeError(w, r, http.StatusNotFound, "ItemNotFound", "the item does not exist")
@@ -71,6 +72,7 @@ func (s *Server) listItems(w http.ResponseWriter, r *http.Request) {
 		s.mu.Unlock()
 		return
 	}
+	s.settleDue()
 	typ := r.URL.Query().Get("type")
 	if strings.HasSuffix(r.URL.Path, "/semanticModels") {
 		typ = fabric.ItemTypeSemanticModel
@@ -240,22 +242,12 @@ func (s *Server) getOperation(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, http.StatusNotFound, "OperationNotFound", "the operation does not exist")
 		return
 	}
-	if op.status == "NotStarted" || op.status == "Running" {
-		if op.pollsLeft > 0 {
+	if !op.ended() {
+		if op.pollsLeft > 0 && !s.due(op) {
 			op.pollsLeft--
 			op.status = "Running"
 		} else {
-			res, code, msg := op.complete()
-			switch {
-			case code != "":
-				if op.status != "Undefined" {
-					op.status = "Failed"
-				}
-				op.errCode, op.errMessage = code, msg
-			default:
-				op.status = "Succeeded"
-				op.result = res
-			}
+			op.finish()
 		}
 	}
 	body := map[string]any{"status": op.status, "createdTimeUtc": op.created.UTC().Format(time.RFC3339),
@@ -275,6 +267,42 @@ func (s *Server) getOperation(w http.ResponseWriter, r *http.Request) {
 		body["error"] = map[string]any{"errorCode": op.errCode, "message": op.errMessage}
 	}
 	writeJSON(w, http.StatusOK, body)
+}
+
+// ended reports whether op has reached a final status.
+func (op *operation) ended() bool { return op.status != "NotStarted" && op.status != "Running" }
+
+// finish ends op: it runs the operation's work and records the outcome.
+func (op *operation) finish() {
+	res, code, msg := op.complete()
+	switch {
+	case code != "":
+		if op.status != "Undefined" {
+			op.status = "Failed"
+		}
+		op.errCode, op.errMessage = code, msg
+	default:
+		op.status = "Succeeded"
+		op.result = res
+	}
+}
+
+// due reports whether op has run for Options.OperationDuration and so
+// ends without waiting for more polls.
+func (s *Server) due(op *operation) bool {
+	return s.opts.OperationDuration > 0 && !s.now().Before(op.created.Add(s.opts.OperationDuration))
+}
+
+// settleDue ends every operation that is due. The caller holds s.mu.
+func (s *Server) settleDue() {
+	if s.opts.OperationDuration <= 0 {
+		return
+	}
+	for _, op := range s.ops {
+		if !op.ended() && s.due(op) {
+			op.finish()
+		}
+	}
 }
 
 func (s *Server) getOperationResult(w http.ResponseWriter, r *http.Request) {

@@ -24,6 +24,14 @@ type Options struct {
 	// means 0 (the first poll sees the final state).
 	OperationPolls int
 
+	// OperationDuration, when positive, lets a long-running operation
+	// end on its own once that much time (by Now) has passed since it
+	// began, whether or not anyone polls it, as Fabric's operations run
+	// on the service side. A client that lost the operation's Location
+	// then sees the created item appear in the workspace. Default 0:
+	// operations advance only when polled.
+	OperationDuration time.Duration
+
 	// Synchronous makes create, getDefinition and updateDefinition
 	// answer at once (201/200) instead of 202 and an operation.
 	Synchronous bool

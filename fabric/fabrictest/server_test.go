@@ -510,6 +510,42 @@ func TestFaultAfterServerActed(t *testing.T) {
 	}
 }
 
+func TestOperationsEndOnTheirOwn(t *testing.T) {
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	srv, ws := setup(t, &fabrictest.Options{OperationPolls: 100, OperationDuration: time.Minute, Now: clock})
+	fc, _ := clients(t, srv, alice)
+	ctx := context.Background()
+
+	// The create is accepted and its operation is never polled, as when
+	// a client loses the answer.
+	if _, err := fc.BeginCreateSemanticModel(ctx, ws, fabric.CreateSemanticModelRequest{
+		DisplayName: "Orders", Parts: fabrictest.SampleModel(sfSource, "import")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	names := func() []string {
+		pg, err := fc.NewListItemsPager(ws, nil).NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, it := range pg.Value {
+			out = append(out, it.DisplayName)
+		}
+		return out
+	}
+	if got := names(); len(got) != 0 {
+		t.Errorf("items while the operation runs = %v, want none", got)
+	}
+	mu.Lock()
+	now = now.Add(time.Minute)
+	mu.Unlock()
+	if diff := cmp.Diff([]string{"Orders"}, names()); diff != "" {
+		t.Errorf("items once the operation is due (-want +got):\n%s", diff)
+	}
+}
+
 func TestFaults(t *testing.T) {
 	srv, ws := setup(t, nil)
 	fc, pc := clients(t, srv, alice)
