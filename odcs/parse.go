@@ -118,6 +118,11 @@ func parseTree(data []byte, file string, limit int64) (root *node, shared bool, 
 		}
 		return nil, false, nil, err
 	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		// Whitespace alone, tabs included (which YAML would reject as
+		// indentation), is an empty file, not a syntax error.
+		return nil, false, nil, parseErr(file, ErrEmpty, 0, 0, "file is empty: it holds no YAML or JSON document")
+	}
 	if root, notes, ok := fastParse(data); ok && root.kind == kindMap {
 		for i := range notes {
 			notes[i].File = file
@@ -181,7 +186,7 @@ func parseYAML(data []byte, file string) (root *node, shared bool, notes Diagnos
 	}
 	if budget := b.count + max(b.count, maxAliasGrowth); e.size > budget {
 		return nil, false, nil, parseErr(file, nil, root.pos.Line, root.pos.Column, fmt.Sprintf(
-			"aliases expand the document to more than %d nodes (it has %d); refusing an alias bomb", budget, b.count))
+			"aliases expand the document's %d nodes to more than %d; refusing an alias bomb", b.count, budget))
 	}
 	for i := range b.diags {
 		b.diags[i].File = file

@@ -167,6 +167,7 @@ func TestParse_badInput(t *testing.T) {
 	}{
 		{name: "empty", in: "", sentinel: ErrEmpty, msg: "file is empty"},
 		{name: "only_comments", in: "# nothing\n\n", sentinel: ErrEmpty, msg: "file is empty"},
+		{name: "only_whitespace_with_tabs", in: "   \n\t\n  \r\n", sentinel: ErrEmpty, msg: "file is empty"},
 		{name: "binary", in: "\x7fELF\x02\x01\x00\x00", sentinel: ErrBinary, line: 1, msg: "not a text file"},
 		{name: "invalid_utf8", in: "a: \xff\xfe\n", sentinel: ErrBinary, line: 1, msg: "not UTF-8"},
 		{name: "too_large", in: "a: " + strings.Repeat("x", 100) + "\n", opts: &ParseOptions{MaxBytes: 64}, sentinel: ErrTooLarge, msg: "larger than the 64 bytes limit"},

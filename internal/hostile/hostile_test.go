@@ -58,7 +58,7 @@ var hostileCases = []hostileCase{
 
 	// Not contracts at all.
 	{name: "empty", file: "empty.odcs.yaml", want: &diag{odcs.SeverityError, "", "file is empty", 0}},
-	{name: "whitespace_only", file: "whitespace_only.odcs.yaml", want: &diag{odcs.SeverityError, "", "invalid YAML", 3}},
+	{name: "whitespace_only", file: "whitespace_only.odcs.yaml", want: &diag{odcs.SeverityError, "", "file is empty", 0}},
 	{name: "binary", file: "binary.odcs.yaml", want: &diag{odcs.SeverityError, "", "not a text file", 1}},
 	{name: "utf16", file: "utf16.odcs.yaml", want: &diag{odcs.SeverityError, "", `missing required field "id"`, 1}},
 	{name: "not_a_contract", file: "not_a_contract.odcs.yaml", want: &diag{odcs.SeverityError, "kind", `must be "DataContract"`, 1}},
