@@ -214,7 +214,10 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			select {
 			case <-time.After(f.Latency):
 			case <-r.Context().Done():
-				return
+				// The client gave up. Abort rather than return, so that
+				// net/http never completes the exchange with an empty
+				// 200 of its own.
+				panic(http.ErrAbortHandler)
 			}
 		}
 		if f != nil && !f.AfterHandler && f.applies() {
