@@ -91,5 +91,5 @@ func Example() {
 	// finalizing running
 	// finalizing succeeded
 	// model: orders refresh started: true
-	// already connected: 1 orders by u-ada
+	// already connected: 1 orders by ada@contoso.example
 }

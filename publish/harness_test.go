@@ -28,6 +28,7 @@ const (
 	org          = "acme"
 	aliceUser    = "u-alice" // the host's user id
 	aliceOID     = "aaaaaaaa-0000-4000-8000-000000000001"
+	aliceUPN     = "alice@acme.example"
 	clientID     = "11111111-2222-3333-4444-555555555555"
 	clientSecret = "app-secret~Value.0123456789abcdef"
 	redirectURL  = "https://portal.example.com/powerbi/callback"
@@ -111,7 +112,7 @@ func newEnv(t testing.TB, o *envOptions) *env {
 		// the Connector needs after the fake clock moved is a refresh.
 		o.tokenTTL = 4 * time.Minute
 	}
-	users := []entratest.User{{OID: aliceOID, UPN: "alice@acme.example", Name: "Alice"}}
+	users := []entratest.User{{OID: aliceOID, UPN: aliceUPN, Name: "Alice"}}
 	for i := 1; i <= o.users; i++ {
 		users = append(users, entratest.User{OID: userOID(i), UPN: fmt.Sprintf("user%d@acme.example", i), Name: fmt.Sprintf("User %d", i)})
 	}

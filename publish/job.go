@@ -127,6 +127,8 @@ type Spec struct {
 	NewConnectionName string `json:"newConnectionName,omitempty"`
 	CredentialType    string `json:"credentialType,omitempty"`
 	Purpose           string `json:"purpose,omitempty"`
+	// Author is who published, as the catalog records it.
+	Author string `json:"author,omitempty"`
 }
 
 // Result is what a successful publish produced.

@@ -139,8 +139,8 @@ func TestPublishEndToEnd(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(published) != 1 || published[0].Link != wantLink || published[0].Author != aliceUser || published[0].Mode != string(tc.mode) {
-				t.Errorf("Published = %+v, want the model by %s", published, aliceUser)
+			if len(published) != 1 || published[0].Link != wantLink || published[0].Author != aliceUPN || published[0].Mode != string(tc.mode) {
+				t.Errorf("Published = %+v, want the model by %s", published, aliceUPN)
 			}
 			stored, err := e.pub.Job(ctx, j.ID)
 			if err != nil || stored.State != publish.StateSucceeded {
@@ -211,6 +211,32 @@ func TestPublishAgainAfterCompletionGetsSuffix(t *testing.T) {
 	published, _ := e.pub.Published(context.Background(), port)
 	if len(published) != 3 {
 		t.Errorf("Published lists %d models, want 3", len(published))
+	}
+}
+
+func TestCatalogNamesTheAuthor(t *testing.T) {
+	e := newEnv(t, nil)
+	first := e.request(t, "snowflake-prod", publish.ModeImport, basicCred)
+	second := e.request(t, "snowflake-prod", publish.ModeImport, basicCred)
+	second.Author = "Alice Example"
+	for _, req := range []*publish.Request{first, second} {
+		if _, err := e.publish(t, aliceUser, req); err != nil {
+			t.Fatal(err)
+		}
+	}
+	published, err := e.pub.Published(context.Background(), port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, m := range published {
+		got[m.Name] = m.Author
+	}
+	// By default the catalog names the Entra account the user connected
+	// with, which the Connector knows; a request may name someone else.
+	want := map[string]string{"orders": aliceUPN, "orders (2)": "Alice Example"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("authors by model (-want +got):\n%s", diff)
 	}
 }
 

@@ -86,6 +86,26 @@ type Credentials interface {
 	Credential(org, user string, r entra.Resource) azcore.TokenCredential
 }
 
+// accountLister is what a Credentials source may also offer to name the
+// account a user connected with; *entra.Connector does.
+type accountLister interface {
+	Connections(ctx context.Context, org, user string) ([]entra.Connection, error)
+}
+
+// author is who the catalog says published: the request's Author, the
+// user's Entra account name, or the host's user id.
+func (p *publisher) author(ctx context.Context, org, user string, req *Request) string {
+	if req.Author != "" {
+		return req.Author
+	}
+	if al, ok := p.o.Credentials.(accountLister); ok {
+		if conns, err := al.Connections(ctx, org, user); err == nil && len(conns) > 0 && conns[0].Username != "" {
+			return conns[0].Username
+		}
+	}
+	return user
+}
+
 // Options configure a Publisher. Credentials is required; the zero
 // value of every other field means the documented default.
 type Options struct {
@@ -274,6 +294,7 @@ func (p *publisher) Publish(ctx context.Context, org, user string, req *Request)
 		return nil, err
 	}
 	flight := org + "\x00" + user + "\x00" + ck.key
+	author := p.author(ctx, org, user, req)
 
 	p.mu.Lock()
 	if p.closed {
@@ -302,6 +323,7 @@ func (p *publisher) Publish(ctx context.Context, org, user string, req *Request)
 		Spec:      specOf(ck),
 		CreatedAt: now, UpdatedAt: now,
 	}
+	j.Spec.Author = author
 	r, rctx := p.startLocked(j, flight)
 	p.mu.Unlock()
 

@@ -72,6 +72,11 @@ type Request struct {
 	NewConnection *NewConnection
 	// Purpose is the data-usage agreement's purpose; "" gives a default.
 	Purpose string
+	// Author names the publishing user in the catalog and the "already
+	// connected" list (an e-mail address or a display name). Default:
+	// the user's Entra account name when Options.Credentials can tell
+	// it (an *entra.Connector can), else the host's user id.
+	Author string
 }
 
 // NewConnection holds what the user enters for a new connection. The

@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -523,7 +524,7 @@ func (p *publisher) finalize(ctx context.Context, pc *powerbi.Client, j *Job) er
 	_, _, err := p.o.Catalog.Register(ctx, Registration{
 		Source: s.Source,
 		Model: PublishedModel{Name: j.ModelName, WorkspaceID: s.WorkspaceID, ModelID: j.ModelID, Link: res.Link,
-			Mode: string(s.Mode), CreatedAt: p.o.Now().UTC(), Author: j.User},
+			Mode: string(s.Mode), CreatedAt: p.o.Now().UTC(), Author: cmp.Or(s.Author, j.User)},
 		Purpose: s.Purpose,
 	})
 	if err != nil {
