@@ -36,6 +36,13 @@ func fastParse(data []byte) (root *node, diags Diagnostics, ok bool) {
 		p.next++
 		p.skip()
 	}
+	for _, l := range p.lines[p.next:] {
+		if documentMarker(l) {
+			// A second document, an end marker, or content on a
+			// marker line: yaml.v3 decides what these mean.
+			return nil, nil, false
+		}
+	}
 	if p.next >= len(p.lines) {
 		return nil, nil, false
 	}
@@ -46,6 +53,19 @@ func fastParse(data []byte) (root *node, diags Diagnostics, ok bool) {
 		return nil, nil, false
 	}
 	return root, p.diags, true
+}
+
+// maxKeyLen is below the longest implicit key yaml.v3 accepts (1024
+// characters); longer keys are left to it to accept or refuse.
+const maxKeyLen = 1000
+
+// documentMarker reports whether line starts with a YAML document
+// marker ("---" or "...") at column 0, alone or followed by a space.
+func documentMarker(line string) bool {
+	if !strings.HasPrefix(line, "---") && !strings.HasPrefix(line, "...") {
+		return false
+	}
+	return len(line) == 3 || line[3] == ' '
 }
 
 // simpleText reports whether data holds only printable characters and
@@ -217,7 +237,7 @@ func (p *fastParser) mapping(ind, firstLine int, first string, depth int) *node 
 			line, s = p.next, c
 		}
 		key, rest, isKey := splitKey(s)
-		if !isKey || !plainOK(key) {
+		if !isKey || !plainOK(key) || len(key) > maxKeyLen {
 			return p.fail()
 		}
 		kn := &node{kind: kindString, plain: true, text: key, pos: Position{line + 1, p.col(line, ind)}}
@@ -480,7 +500,7 @@ func (p *fastParser) flowSeq(i, start int, s string) *node {
 			}
 			it = &node{kind: kindString, text: text, pos: ipos}
 		} else {
-			if strings.ContainsAny(item, ":'\" ") || !plainOK(item) {
+			if !flowPlainOK(item) {
 				return nil
 			}
 			it = &node{plain: true, text: item, pos: ipos}
@@ -490,6 +510,25 @@ func (p *fastParser) flowSeq(i, start int, s string) *node {
 		off += len(part) + 1
 	}
 	return n
+}
+
+// flowPlainOK reports whether item, a plain scalar inside [ ], is one
+// this parser reads as yaml.v3 does. Flow context gives '?', ':' and
+// '-' meanings of their own, so only words of letters, digits and
+// "_.-/+@" are taken, starting with a letter, a digit, '_' or a minus
+// sign before a digit; anything else is left to yaml.v3.
+func flowPlainOK(item string) bool {
+	for i := 0; i < len(item); i++ {
+		c := item[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_':
+		case i > 0 && strings.IndexByte(".-/+@", c) >= 0:
+		case i == 0 && c == '-' && len(item) > 1 && item[1] >= '0' && item[1] <= '9':
+		default:
+			return false
+		}
+	}
+	return item != ""
 }
 
 // col converts a byte offset in line i to yaml.v3's 1-based column,
