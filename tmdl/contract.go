@@ -166,10 +166,10 @@ func (b *builder) build() *Database {
 	}
 	m := &Model{Name: "Model", Culture: culture, DefaultPowerBIDataSourceVersion: "powerBI_V3", SourceQueryCulture: culture}
 	m.Description = NormalizeDescription(c.Description.Purpose)
-	if c.ID != "" {
+	if oneLine(c.ID) != "" {
 		m.Annotations = append(m.Annotations, Annotation{Name: AnnotationContractID, Value: b.annotationValue("id", c.ID)})
 	}
-	if c.Version != "" {
+	if oneLine(c.Version) != "" {
 		m.Annotations = append(m.Annotations, Annotation{Name: AnnotationContractVersion, Value: b.annotationValue("version", c.Version)})
 	}
 	seen := map[string]string{}

@@ -137,7 +137,12 @@ func (d *decoder) topLevel(n *Node) error {
 		return d.errorf(n, "model must be declared in model.tmdl")
 	case "ref":
 		return d.errorf(n, "ref lines belong in model.tmdl")
+	case "annotation":
+		return d.errorf(n, "an annotation belongs inside an object, not at the top level of a file")
 	default:
+		if !n.isObject() {
+			return d.errorf(n, "%s belongs inside an object, not at the top level of a file", n.Keyword)
+		}
 		if n.Keyword == "culture" {
 			n.Keyword = "cultureInfo" // TOM's current name for the same object
 		}

@@ -35,6 +35,8 @@ func TestPartsErrors(t *testing.T) {
 			Relationships: []*tmdl.Relationship{{Name: "r", FromColumn: tmdl.ColumnRef{Table: "A", Column: "id"}, ToColumn: tmdl.ColumnRef{Table: "B", Column: "nope"}}}},
 			`relationship "r": no column B.nope`},
 		{"fence_line", &tmdl.Model{Tables: []*tmdl.Table{{Name: "T", Measures: []*tmdl.Measure{{Name: "m", Expression: "a \n```"}}}}}, "cannot be written in TMDL"},
+		{"empty_annotation", &tmdl.Model{Annotations: []tmdl.Annotation{{Name: "a", Value: " "}}}, "empty expression or annotation value"},
+		{"empty_measure", &tmdl.Model{Tables: []*tmdl.Table{{Name: "T", Measures: []*tmdl.Measure{{Name: "m"}}}}}, "empty expression or annotation value"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

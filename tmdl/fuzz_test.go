@@ -91,6 +91,9 @@ func representable(table, column, measure, value, expr string) bool {
 			return false
 		}
 	}
+	if strings.TrimSpace(expr) == "" {
+		return false // TOM reads a bare "=" as the start of an expression
+	}
 	for _, l := range strings.Split(strings.ReplaceAll(expr, "\r", "\n"), "\n") {
 		if strings.TrimSpace(l) == "```" {
 			return false

@@ -212,6 +212,11 @@ func exprDepth(n *Node) int {
 // exprAt finishes a line that owns an expression, writing a multi-line
 // expression at indentation body.
 func (w *writer) exprAt(body int, text string) {
+	if strings.TrimSpace(text) == "" && w.err == nil {
+		// TOM reads a bare "=" as the start of a multi-line expression
+		// and refuses what follows it.
+		w.err = invalidf("an empty expression or annotation value cannot be written in TMDL")
+	}
 	if !strings.ContainsAny(text, "\n\r") && !strings.HasPrefix(strings.TrimSpace(text), "```") {
 		w.b = append(w.b, " = "...)
 		w.b = append(w.b, strings.TrimSpace(text)...)
