@@ -19,40 +19,24 @@ func (c *Contract) semanticChecks() Diagnostics {
 	var ds Diagnostics
 
 	// Power BI compares table and column names case-insensitively.
-	objects := make(map[string]*Object, len(c.Schema))
+	names := make([]named, 0, len(c.Schema))
 	for _, o := range c.Schema {
-		if o == nil {
-			continue
+		if o != nil {
+			names = append(names, named{o.Name, o.Path})
 		}
-		if o.Name == "" {
-			continue
-		}
-		k := strings.ToLower(o.Name)
-		if first, ok := objects[k]; ok {
-			ds = append(ds, c.posDiag(SeverityError, o.Path+".name", collision("object", o.Name, first.Name, first.Path, c.Position(first.Path))))
-			continue
-		}
-		objects[k] = o
 	}
+	ds = c.collisions(ds, "object", names)
 	for _, o := range c.Schema {
 		if o == nil {
 			continue
 		}
-		props := make(map[string]*Property, len(o.Properties))
+		names = names[:0]
 		for _, p := range o.Properties {
-			if p == nil {
-				continue
+			if p != nil {
+				names = append(names, named{p.Name, p.Path})
 			}
-			if p.Name == "" {
-				continue
-			}
-			k := strings.ToLower(p.Name)
-			if first, ok := props[k]; ok {
-				ds = append(ds, c.posDiag(SeverityError, p.Path+".name", collision("property", p.Name, first.Name, first.Path, c.Position(first.Path))))
-				continue
-			}
-			props[k] = p
 		}
+		ds = c.collisions(ds, "property", names)
 	}
 
 	// Relationships: arity, and references that resolve to nothing.
@@ -125,6 +109,27 @@ func (c *Contract) checkRelationship(r *Relationship, onProperty bool) Diagnosti
 				ds = append(ds, c.posDiag(sev, c.refPath(r, s.name, i), problem))
 			}
 		}
+	}
+	return ds
+}
+
+// named is a table or column name and the contract path of its object.
+type named struct{ name, path string }
+
+// collisions appends an error for every name in list that equals an
+// earlier one when case is ignored; what says what the names are.
+func (c *Contract) collisions(ds Diagnostics, what string, list []named) Diagnostics {
+	seen := make(map[string]named, len(list))
+	for _, n := range list {
+		if n.name == "" {
+			continue
+		}
+		k := strings.ToLower(n.name)
+		if first, ok := seen[k]; ok {
+			ds = append(ds, c.posDiag(SeverityError, n.path+".name", collision(what, n.name, first.name, first.path, c.Position(first.path))))
+			continue
+		}
+		seen[k] = n
 	}
 	return ds
 }

@@ -66,12 +66,17 @@ func BenchmarkContractToTMDL(b *testing.B) {
 	}
 }
 
-func BenchmarkEncode(b *testing.B) {
+// benchModel builds the 300 × 60 model of the encode and decode
+// benchmarks and its parts, and sets b's bytes per op to their size.
+func benchModel(b *testing.B) (*tmdl.Database, []tmdl.Part) {
 	db, _, err := tmdl.FromContract(benchContract(300, 60), nil)
 	if err != nil {
 		b.Fatal(err)
 	}
-	parts, _ := db.Parts()
+	parts, err := db.Parts()
+	if err != nil {
+		b.Fatal(err)
+	}
 	size := 0
 	for _, p := range parts {
 		size += len(p.Payload)
@@ -79,6 +84,11 @@ func BenchmarkEncode(b *testing.B) {
 	b.SetBytes(int64(size))
 	b.ReportAllocs()
 	b.ResetTimer()
+	return db, parts
+}
+
+func BenchmarkEncode(b *testing.B) {
+	db, _ := benchModel(b)
 	for i := 0; i < b.N; i++ {
 		if _, err := db.Parts(); err != nil {
 			b.Fatal(err)
@@ -87,18 +97,7 @@ func BenchmarkEncode(b *testing.B) {
 }
 
 func BenchmarkDecode(b *testing.B) {
-	db, _, err := tmdl.FromContract(benchContract(300, 60), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	parts, _ := db.Parts()
-	size := 0
-	for _, p := range parts {
-		size += len(p.Payload)
-	}
-	b.SetBytes(int64(size))
-	b.ReportAllocs()
-	b.ResetTimer()
+	_, parts := benchModel(b)
 	for i := 0; i < b.N; i++ {
 		if _, err := tmdl.Decode(parts); err != nil {
 			b.Fatal(err)
